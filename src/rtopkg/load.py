@@ -4,7 +4,8 @@
   when every file has parsed are its triples added to the target store or graph. A broken file leaves the
   target exactly as it was and raises :class:`~rtopkg.errors.SyntaxInputError` (``file:line:col: reason``).
 * Nothing is fetched: JSON-LD documents with a remote ``@context`` and RDF/XML documents with external or
-  nested entities are refused before parsing (:class:`~rtopkg.errors.RefusedError`), and files larger than
+  nested entities, entities that would expand past a budget or elements nested too deep are refused before
+  parsing (:class:`~rtopkg.errors.RefusedError`), and files larger than
   the size limit are refused before they are read (:class:`~rtopkg.errors.LimitExceeded`).
 * :class:`SourceIndex` remembers where each subject's block starts (pyshacl cannot say this), so validation
   reports can point at ``file:line``.
@@ -126,6 +127,46 @@ def _read(path: Path, max_bytes: int) -> bytes:
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY\s+(%\s+)?[^\s>]+\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')", re.S)
 
+# Security (issue 7, hazard 4) -- added beside the checks above:
+# * Oxigraph's RDF/XML parser expands internal entities, so one entity of 100 kB referenced 20,000 times (a
+#   400 kB file, no nesting) becomes a 2 GB literal ("quadratic blowup"): the text that entity references add
+#   is bounded by :data:`XML_ENTITY_BUDGET` or twice the file's size, whichever is larger.
+# * its time grows with the square of the element depth (20,000 nested elements, a 1 MB file, take 30 s):
+#   elements nested deeper than :data:`MAX_XML_DEPTH` are refused.
+#: The most text (in bytes) entity references may add to an RDF/XML document beyond twice its size.
+XML_ENTITY_BUDGET = 1 << 20
+#: RDF/XML elements may be nested at most this deep.
+MAX_XML_DEPTH = 256
+_INTERNAL_ENTITY = re.compile(rb'<!ENTITY\s+([^\s>%]+)\s+"([^"]*)"', re.S)
+_ENTITY_REF = re.compile(rb"&([^\s;&<>#]+);")
+_XML_MARKUP = re.compile(
+    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>"
+    rb"|<(/?)[^\s/>!?](?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>", re.S)
+
+
+def _check_xml_size(path: Path, data: bytes) -> None:
+    entities = {m.group(1): len(m.group(2)) for m in _INTERNAL_ENTITY.finditer(data)}
+    if entities:
+        added = 0
+        for name in _ENTITY_REF.findall(data):
+            added += entities.get(name, 0)
+        if added > max(XML_ENTITY_BUDGET, 2 * len(data)):
+            raise RefusedError(f"{display_path(path)}: refused XML entities that would expand to {added} bytes "
+                               f"(entity expansion attack, 'quadratic blowup'; at most {max(XML_ENTITY_BUDGET, 2 * len(data))})")
+    depth = 0
+    for match in _XML_MARKUP.finditer(data):
+        close, empty = match.group(1), match.group(2)
+        if close is None:  # a comment, CDATA section, processing instruction or DOCTYPE
+            continue
+        if close:
+            depth = max(0, depth - 1)
+        elif not empty:
+            depth += 1
+            if depth > MAX_XML_DEPTH:
+                line = data.count(b"\n", 0, match.start()) + 1
+                raise RefusedError(f"{display_path(path)}:{line}: refused RDF/XML nested more than {MAX_XML_DEPTH} "
+                                   "elements deep (parsing time grows with the square of the depth)")
+
 
 def _check_xml(path: Path, data: bytes) -> None:
     """Refuse RDF/XML entity tricks: external entities, parameter entities, entities that nest entities."""
@@ -135,6 +176,7 @@ def _check_xml(path: Path, data: bytes) -> None:
             raise RefusedError(f"{display_path(path)}: refused an external or parameter XML entity (rtopkg never fetches or expands them)")
         if b"&" in value or b"%" in value:
             raise RefusedError(f"{display_path(path)}: refused a nested XML entity (entity expansion attack, 'billion laughs')")
+    _check_xml_size(path, data)  # issue 7: quadratic blowup and deep nesting (see above)
 
 
 def _remote_contexts(node: object) -> Iterator[str]:
@@ -163,7 +205,14 @@ def _check_jsonld(path: Path, data: bytes) -> None:
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "colno", None)
         raise SyntaxInputError(display_path(path), line, col, f"invalid JSON: {getattr(exc, 'msg', exc)}") from None
-    for ctx in _remote_contexts(doc):
+    except RecursionError:  # issue 7: JSON nested thousands deep must be an input error, not a crash
+        raise RefusedError(f"{display_path(path)}: refused a JSON document nested too deeply") from None
+    try:
+        remote = next(_remote_contexts(doc), None)
+    except RecursionError:
+        raise RefusedError(f"{display_path(path)}: refused a JSON document nested too deeply") from None
+    if remote is not None:
+        ctx = remote
         raise RefusedError(f"{display_path(path)}: refused the remote JSON-LD context {ctx!r} (rtopkg never fetches contexts; "
                            "inline the context in the document)")
 

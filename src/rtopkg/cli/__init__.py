@@ -96,7 +96,7 @@ def run_safely(call) -> int:
     return result if isinstance(result, int) else 0
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]},
+@click.group(name="rtopkg", cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]},
              epilog="Exit codes: 0 ok; 1 violations, no rows or no match; 2 usage or input error; "
                     "3 time or size limit hit; 4 internal error.\n\n" + HINT)
 @click.version_option(__version__, "--version", "-V", prog_name="rtopkg", message="%(prog)s %(version)s")
