@@ -208,8 +208,7 @@ def oxigraph_engine(data, shapes: "Graph", inference: str) -> "Graph":
     try:
         return fast_validate(data, shapes, inference)
     except Unsupported as exc:
-        raise InputError(f"the shapes use a SHACL feature the oxigraph engine does not support: {exc} "
-                         "(use --engine pyshacl)") from None
+        raise InputError(f"the oxigraph engine cannot validate this exactly: {exc} (use --engine pyshacl)") from None
 
 
 oxigraph_engine.accepts_paths = True  # type: ignore[attr-defined]
