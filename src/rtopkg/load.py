@@ -232,6 +232,18 @@ def _syntax_error(path: Path, exc: SyntaxError) -> SyntaxInputError:
     return SyntaxInputError(display_path(path), line, col, reason)
 
 
+def _xml_position(path: Path, data: bytes, error: SyntaxInputError) -> SyntaxInputError:
+    """``error`` with the line and column where expat finds the document ill-formed (when it does)."""
+    import xml.parsers.expat
+
+    checker = xml.parsers.expat.ParserCreate()
+    try:
+        checker.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        return SyntaxInputError(display_path(path), exc.lineno, exc.offset + 1, error.reason)
+    return error
+
+
 def parse_file(path: str | os.PathLike[str], fmt: str | None = None, *, max_bytes: int | None = None,
                base_iri: str | None = None) -> ParsedFile:
     """Parse one file completely into memory; raise a one-line error naming ``file:line:col`` if it is bad."""
@@ -246,7 +258,10 @@ def parse_file(path: str | os.PathLike[str], fmt: str | None = None, *, max_byte
     try:
         quads = list(parser)
     except SyntaxError as exc:
-        raise _syntax_error(path, exc) from None
+        error = _syntax_error(path, exc)
+        if error.line is None and name == "xml":  # issue 7: Oxigraph gives no position for ill-formed XML
+            error = _xml_position(path, data, error)
+        raise error from None
     except (ValueError, OSError) as exc:
         raise InputError(f"{display_path(path)}: {exc}") from None
     for quad in quads:
