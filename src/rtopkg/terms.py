@@ -136,6 +136,7 @@ def _escape_table() -> dict[int, str]:
 
 
 _ESCAPES = _escape_table()
+_SHORT_ESCAPE = re.compile(r"\\u([0-9A-F]{4})")
 
 
 def escape_string(value: str) -> str:
@@ -212,8 +213,12 @@ def to_sparql(term: Term) -> str:
             raise TermError(f"{_clip(value)} holds a backslash followed by 'u': SPARQL endpoints disagree on "
                             "codepoint escapes, so it cannot be sent unambiguously (use the embedded engine)")
         if term.language:
-            return literal_nt(value, language=check_language(term.language))
-        return literal_nt(value, check_iri(term.datatype.value))
+            text = literal_nt(value, language=check_language(term.language))
+        else:
+            text = literal_nt(value, check_iri(term.datatype.value))
+        # issue 7 (found by fuzzing): rdflib reads "\u007F2012" as one 8-digit escape; the 8-digit form of the
+        # escapes written for control characters reads alike everywhere.
+        return _SHORT_ESCAPE.sub(r"\\U0000\1", text)
     if isinstance(term, ox.BlankNode):
         raise TermError("a blank node cannot be sent as a parameter value")
     raise TermError(f"not an RDF term: {term!r}")
