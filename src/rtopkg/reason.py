@@ -63,6 +63,7 @@ __all__ = [
     "inferred_triples",
     "imports_to_fetch",
     "check_imports",
+    "resolve_imports",
     "serialize_triples",
     "FORMATS",
 ]
@@ -293,6 +294,16 @@ def _resolve_imports(statements: list[tuple[Any, Any, Any]], allow: bool, deadli
         statements = statements + [(q.subject, q.predicate, q.object) for q in quads]
         missing = [m for m in imports_to_fetch(statements) if m not in done]
     return fetched
+
+
+def resolve_imports(quads: Iterable[Any], *, allow_imports: bool = False, timeout: float | None = None,
+                    what: str = "the graph") -> list[ox.Quad]:
+    """Like :func:`check_imports`, for pyoxigraph quads (or triples) already parsed: refuse or fetch."""
+    statements = [(q.subject, q.predicate, q.object) for q in quads]
+    try:
+        return _resolve_imports(statements, allow_imports, Deadline(_limit(timeout), "fetching owl:imports"))
+    except RefusedError as exc:
+        raise RefusedError(str(exc).replace("the graph imports", f"{what} imports", 1)) from None
 
 
 def check_imports(data: "Graph | ox.Store", *, allow_imports: bool = False,

@@ -556,7 +556,9 @@ def prepare(data_paths: Sequence[str | os.PathLike[str]] | None = None,
             inference: str = "none", *,
             ontology_paths: Sequence[str | os.PathLike[str]] | None = None,
             use_ontology: bool | None = None,
-            meta_shacl: bool = False) -> Prepared:
+            meta_shacl: bool = False,
+            allow_imports: bool = False,
+            ignore_imports: bool = False) -> Prepared:
     """Find, parse and check the files of a validation (see :func:`validate` for the arguments)."""
     if inference not in INFERENCE:
         raise InputError(f"--inference {inference!r}: expected one of {', '.join(INFERENCE)}")
@@ -584,6 +586,19 @@ def prepare(data_paths: Sequence[str | os.PathLike[str]] | None = None,
     index = SourceIndex()
     for item in parsed_data:
         index.add(item)
+    # owl:imports are refused unless they are loaded beside their importer, or fetched with allow_imports
+    # (security hazard 1): the data's imports are mixed into the data graph, the shapes' into the shapes graph.
+    from .reason import resolve_imports
+
+    fetched_data: list = []
+    fetched_shapes: list = []
+    if not ignore_imports:
+        fetched_data = resolve_imports([q for item in parsed_data + parsed_ontology for q in item.quads],
+                                       allow_imports=allow_imports, what="the data")
+        fetched_shapes = resolve_imports([q for item in parsed_shapes for q in item.quads],
+                                         allow_imports=allow_imports, what="the shapes")
+    if fetched_shapes:
+        parsed_shapes = parsed_shapes + [_Quads(fetched_shapes)]
     shapes = _graph(parsed_shapes, shapes=True)
     refuse_remote_sparql(shapes)
     _inline_imported_prefixes(shapes)
@@ -597,6 +612,7 @@ def prepare(data_paths: Sequence[str | os.PathLike[str]] | None = None,
     # with the user's files; with inference the whole ontology is (domains, ranges, sub-properties...).
     mixed = [q for item in parsed_ontology for q in item.quads
              if inference != "none" or q.predicate.value == _SUBCLASS_OF]
+    mixed += [q for q in fetched_data if inference != "none" or q.predicate.value == _SUBCLASS_OF]
     return Prepared(data_files, shapes_files, ontology_files, parsed_data, mixed, shapes, index, inference)
 
 
@@ -607,7 +623,9 @@ def validate(data_paths: Sequence[str | os.PathLike[str]] | None = None,
              ontology_paths: Sequence[str | os.PathLike[str]] | None = None,
              use_ontology: bool | None = None,
              meta_shacl: bool = False,
-             timeout: float | None = None) -> ValidationResult:
+             timeout: float | None = None,
+             allow_imports: bool = False,
+             ignore_imports: bool = False) -> ValidationResult:
     """Validate RDF files against SHACL shapes.
 
     * ``data_paths`` -- files or folders of RDF; ``None`` means the project's graph (ontology and data).
@@ -620,6 +638,9 @@ def validate(data_paths: Sequence[str | os.PathLike[str]] | None = None,
       when the caller brings their own shapes. (With no ``data_paths`` the ontology files are data, validated.)
     * ``meta_shacl`` -- first check the shapes against SHACL-for-SHACL; shapes that fail are an input error.
     * ``timeout`` -- the wall-clock limit in seconds (``None``: :func:`rtopkg.limits.default_seconds`; 0: none).
+    * ``allow_imports`` -- fetch the ``owl:imports`` of the data and shapes that are not loaded beside them
+      (``file:``, ``http:``, ``https:``); by default such an import is refused (:class:`~rtopkg.errors.RefusedError`).
+    * ``ignore_imports`` -- validate as if the ``owl:imports`` were not there (nothing fetched, nothing refused).
 
     Raises :class:`~rtopkg.errors.InputError` (exit code 2) for a missing, unreadable or malformed file
     (``file:line:col: reason``), unusable shapes or an unknown option value, :class:`~rtopkg.errors.RefusedError`
@@ -629,7 +650,8 @@ def validate(data_paths: Sequence[str | os.PathLike[str]] | None = None,
         raise InputError(f"--engine {engine!r}: unknown engine (known: {', '.join(sorted(ENGINES))})")
     run = ENGINES[engine]
     prepared = prepare(data_paths, shapes_paths, inference, ontology_paths=ontology_paths,
-                       use_ontology=use_ontology, meta_shacl=meta_shacl)
+                       use_ontology=use_ontology, meta_shacl=meta_shacl, allow_imports=allow_imports,
+                       ignore_imports=ignore_imports)
     accepts_paths = getattr(run, "accepts_paths", False)
     with tempfile.TemporaryDirectory(prefix="rtopkg-validate-") as tmp:
         if accepts_paths:

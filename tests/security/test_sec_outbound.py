@@ -133,14 +133,28 @@ SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 
 
 @pytest.mark.parametrize("engine", ["pyshacl", "oxigraph"])
-def test_validation_never_follows_owl_imports(runner, listener, tmp_path: Path, engine):
+def test_validation_refuses_owl_imports_with_zero_hits(runner, listener, tmp_path: Path, engine):
     data = importing_file(tmp_path, listener.url)
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(SHAPES + f"<http://example.org/shapes> <http://www.w3.org/2002/07/owl#imports> "
                                f"<{listener.url}shapes.ttl> .\n", encoding="utf-8")
-    result = runner.invoke(cli, ["validate", "--engine", engine, "--no-ontology", "--shapes", str(shapes), str(data)])
+    result, lines = invoke(runner, ["validate", "--engine", engine, "--no-ontology", "--shapes", str(shapes), str(data)])
+    assert result.exit_code == 2, result.stderr
+    assert len(lines) == 1 and "owl:imports" in lines[0] and "--allow-imports" in lines[0], lines
+    assert listener.hits == 0
+    # loaded beside the importer, an import is satisfied and nothing is refused or fetched
+    imported = tmp_path / "imported.ttl"
+    imported.write_text(f"<{listener.url}imported.ttl> a <http://www.w3.org/2002/07/owl#Ontology> .\n", encoding="utf-8")
+    plain_shapes = tmp_path / "plain-shapes.ttl"
+    plain_shapes.write_text(SHAPES, encoding="utf-8")
+    result = runner.invoke(cli, ["validate", "--engine", engine, "--no-ontology", "--shapes", str(plain_shapes),
+                                 str(data), str(imported)])
     assert result.exit_code == 0, result.stderr
     assert listener.hits == 0
+    # the relaxing option does reach out (to a listener that never answers: an error, after a hit)
+    result = runner.invoke(cli, ["validate", "--allow-imports", "--timeout", "10", "--engine", engine, "--no-ontology",
+                                 "--shapes", str(plain_shapes), str(data)])
+    assert result.exit_code != 0 and listener.hits >= 1
 
 
 def test_reasoning_refuses_owl_imports_with_zero_hits(runner, listener, tmp_path: Path):

@@ -45,14 +45,22 @@ Examples:
 @click.option("--meta-shacl", is_flag=True, help="First check the shapes against SHACL-for-SHACL.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help=f"Wall-clock limit; 0 for none. Default: RTOPKG_TIMEOUT or {default_seconds():g}.")
-def command(paths, shapes, ontology, no_ontology, fmt, inference, fail_on, engine, meta_shacl, timeout) -> int:
+@click.option("--allow-imports", is_flag=True,
+              help="Fetch the owl:imports of the data or shapes that are not loaded beside them (refused otherwise).")
+@click.option("--ignore-imports", is_flag=True,
+              help="Validate as if the owl:imports were not there: nothing is fetched or refused.")
+def command(paths, shapes, ontology, no_ontology, fmt, inference, fail_on, engine, meta_shacl, timeout,
+            allow_imports, ignore_imports) -> int:
     """Validate RDF files against SHACL shapes.
 
     With no PATHS, validates the project's ontology and data against the project's shapes. PATHS may name other
     RDF files or folders (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML), validated against the project's
     shapes or against your own (--shapes). Each result names the file and line where its focus node's block
-    starts. Nothing is fetched: owl:imports are not followed and SPARQL that could reach the network is refused.
+    starts. Nothing is fetched: an owl:imports whose target is not loaded beside it is refused (unless
+    --allow-imports or --ignore-imports), and SPARQL that could reach the network is refused.
     """
+    if allow_imports and ignore_imports:
+        raise click.UsageError("--allow-imports and --ignore-imports exclude each other")
     if no_ontology and ontology:
         raise click.UsageError("--ontology and --no-ontology exclude each other")
     result = validate(
@@ -64,6 +72,8 @@ def command(paths, shapes, ontology, no_ontology, fmt, inference, fail_on, engin
         use_ontology=False if no_ontology else None,
         meta_shacl=meta_shacl,
         timeout=timeout,
+        allow_imports=allow_imports,
+        ignore_imports=ignore_imports,
     )
     click.echo(render(result, fmt, fail_on), nl=False)
     return result.exit_code(fail_on)
