@@ -531,6 +531,8 @@ def test_pillar_ties_of_an_organisation_through_its_mandates(local, servers):
                  "claim:apb-establishment-2011-08", id="contradictions"),
     pytest.param("which statements come from outside knowledge", "external-claims", None, "claim:oas-full-name",
                  id="external"),
+    pytest.param("who hopes for national action plans on genocide prevention", "policy-supporters",
+                 "policy=policy:national-action-plans-on-genocide-prevention", "actor:aipr", id="hopes"),
 ])
 def test_ask_picks_the_question(words, name, bound, shown, runner):
     result = runner.invoke(cli, ["ask", words, "--format", "tsv" if shown.startswith("created") else "table"])
@@ -584,3 +586,19 @@ def test_query_with_no_rows_for_a_required_question_exits_1(runner):
     result = runner.invoke(cli, ["query", "memberships-on-date", "-p", "date=1999-01-01"])
     assert result.exit_code == 1
     assert "no rows" in result.stderr
+
+
+def test_policy_supporters_of_the_central_american_security_strategy_and_of_non_intervention(local, servers):
+    # line 50: "The countries of the Central American Integration System (SICA) and Grupo de Países Amigos y
+    # Organismos Internacionales Cooperantes (Group of Friends and International Cooperation Agencies) support
+    # this Strategy"
+    result = answer_everywhere("policy-supporters", {"policy": "central-american-security-strategy"}, local, servers)
+    assert set(column(result, "supporter")) == {
+        "actor:sica", "actor:group-of-friends-and-international-cooperation-agencies"}
+    assert set(column(result, "line")) == {"50"}
+    # line 8: CELAC's "January 2014 Havana Declaration, demonstrating commitment not to intervene in other
+    # countries' internal affairs"; the countries' support for the three principles has no named supporter
+    result = answer_everywhere("policy-supporters", {"policy": "policy:non-intervention"}, local, servers)
+    assert set(column(result, "supporter")) == {"actor:celac"}
+    assert set(column(result, "asOf")) == {"2014-01"}
+    assert any("commitment not to intervene" in text for text in column(result, "quote"))

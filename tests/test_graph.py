@@ -23,7 +23,7 @@ ID = "https://w3id.org/rtopkg/id/"
 VOCAB = "https://w3id.org/rtopkg/vocab/"
 RTO_NS = "https://w3id.org/rtopkg/ontology#"
 BUCKETS = {"actor", "person", "post", "place", "event", "work", "policy", "membership", "mandate", "pillarlink",
-           "count", "quote", "claim", "source"}
+           "support", "count", "quote", "claim", "source"}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 # The minimum size of the graph the source supports; the graph may grow, never shrink below these.

@@ -19,6 +19,8 @@ rule           meaning
 ``prp-inv2``   ``T(p1, owl:inverseOf, p2), T(x, p2, y) -> T(y, p1, x)``
 ``prp-symp``   ``T(p, rdf:type, owl:SymmetricProperty), T(x, p, y) -> T(y, p, x)``
 ``prp-trp``    ``T(p, rdf:type, owl:TransitiveProperty), T(x, p, y), T(y, p, z) -> T(x, p, z)``
+``prp-spo2``   ``T(p, owl:propertyChainAxiom, (p1 ... pn)), T(u1, p1, u2) ... T(un, pn, un+1) -> T(u1, p, un+1)``;
+               a member may be ``[ owl:inverseOf q ]``, read as ``T(u(i+1), q, ui)``
 ``prp-dom``    ``T(p, rdfs:domain, c), T(x, p, y) -> T(x, rdf:type, c)``
 ``prp-rng``    ``T(p, rdfs:range, c), T(x, p, y) -> T(y, rdf:type, c)``
 =============  ===========================================================================================
@@ -29,7 +31,8 @@ is an ``org:Organization`` (``cax-sco``); an event's ``rto:organiser`` is an ``r
 ``prov:wasAssociatedWith`` (``prp-spo1``); ``org:hasUnit`` comes from ``org:unitOf`` (``prp-inv1``);
 ``org:transitiveSubOrganizationOf`` from ``org:unitOf`` and ``org:subOrganizationOf`` (``prp-spo1`` then
 ``prp-trp``); ``skos:narrower`` from ``skos:broader`` (``prp-inv1``); a claim ``rto:conflictsWith`` the claim
-that conflicts with it (``prp-symp``).
+that conflicts with it (``prp-symp``); an actor ``rto:supports`` the policy of an ``rto:PolicySupport`` whose
+``rto:supporter`` it is (``prp-spo2``, a chain through the inverse of ``rto:supporter``).
 
 What the closure leaves out, on purpose: the reflexive and ``owl:Thing``/``owl:Nothing`` axioms of
 ``scm-cls``/``scm-op``/``eq-ref``, datatype typing (``dt-*``), derived ``rdfs:domain``/``rdfs:range`` axioms
@@ -52,7 +55,9 @@ or per class, so that every triple of the graph is read a small, fixed number of
 2. one update per property with views copies its triples to every view (``INSERT { ?x ?q ?y } WHERE
    { VALUES ?q { ... } ?x <p> ?y }`` and the same with subject and object swapped);
 3. the transitive properties are closed in Python (``prp-trp``) and the new triples' views copied again, until
-   nothing changes (two rounds on the project's graph);
+   nothing changes (two rounds on the project's graph); then one update per property chain (``prp-spo2``)
+   joins the chain's triples, the new triples' views are copied, and step 3 repeats until no chain adds
+   anything;
 4. one update per property with a domain or range types its subjects or objects with the stated classes
    (``prp-dom``/``prp-rng``), then one update per class copies its instances to all its super-classes
    (``cax-sco``; the super-classes are already closed, so this runs once).
@@ -79,7 +84,7 @@ __all__ = ["RULES", "BUILTIN_NAMESPACES", "Schema", "read_schema", "apply_rules"
 
 #: The rules of the "rules" profile, by their OWL 2 RL names.
 RULES: tuple[str, ...] = ("scm-sco", "scm-spo", "scm-eqc1", "scm-eqp1", "cax-sco", "prp-spo1", "prp-inv1",
-                          "prp-inv2", "prp-symp", "prp-trp", "prp-dom", "prp-rng")
+                          "prp-inv2", "prp-symp", "prp-trp", "prp-spo2", "prp-dom", "prp-rng")
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -92,6 +97,10 @@ RANGE = ox.NamedNode(_RDFS + "range")
 EQ_CLASS = ox.NamedNode(_OWL + "equivalentClass")
 EQ_PROPERTY = ox.NamedNode(_OWL + "equivalentProperty")
 INVERSE = ox.NamedNode(_OWL + "inverseOf")
+CHAIN = ox.NamedNode(_OWL + "propertyChainAxiom")
+RDF_FIRST = ox.NamedNode(_RDF + "first")
+RDF_REST = ox.NamedNode(_RDF + "rest")
+RDF_NIL = ox.NamedNode(_RDF + "nil")
 TRANSITIVE = ox.NamedNode(_OWL + "TransitiveProperty")
 SYMMETRIC = ox.NamedNode(_OWL + "SymmetricProperty")
 DEFAULT = ox.DefaultGraph()
@@ -145,6 +154,8 @@ class Schema:
     #: property -> the (property, flipped) pairs prp-spo1, prp-inv1/2 and prp-symp reach from it
     views: dict[ox.NamedNode, list[tuple[ox.NamedNode, bool]]] = field(default_factory=dict)
     transitive: set[ox.NamedNode] = field(default_factory=set)
+    #: (property, its chain as (member, flipped) steps) for every owl:propertyChainAxiom of named properties
+    chains: list[tuple[ox.NamedNode, tuple[tuple[ox.NamedNode, bool], ...]]] = field(default_factory=list)
     #: property -> the classes its subjects (domains) or objects (ranges) get, as stated (cax-sco does the rest)
     domains: dict[ox.NamedNode, set[Node]] = field(default_factory=dict)
     ranges: dict[ox.NamedNode, set[Node]] = field(default_factory=dict)
@@ -211,6 +222,12 @@ def read_schema(store: ox.Store) -> Schema:
         if seen:
             schema.views[p] = sorted(seen, key=lambda s: (s[0].value, s[1]))
 
+    for p, head in _objects(store, CHAIN):
+        chain = _chain_steps(store, head)
+        if isinstance(p, ox.NamedNode) and chain:
+            schema.chains.append((p, chain))
+    schema.chains.sort(key=lambda pc: (pc[0].value, [(q.value, f) for q, f in pc[1]]))
+
     for p, c in _objects(store, DOMAIN):
         if isinstance(p, ox.NamedNode):
             schema.domains.setdefault(p, set()).add(c)
@@ -218,6 +235,34 @@ def read_schema(store: ox.Store) -> Schema:
         if isinstance(p, ox.NamedNode):
             schema.ranges.setdefault(p, set()).add(c)
     return schema
+
+
+def _chain_steps(store: ox.Store, head: Node) -> tuple[tuple[ox.NamedNode, bool], ...] | None:
+    """The steps of an RDF list of chain members (a named property, or ``[ owl:inverseOf q ]`` flipped), or
+    ``None`` when the list is malformed or a member is neither (such a chain is not followed)."""
+    steps: list[tuple[ox.NamedNode, bool]] = []
+    seen: set[Node] = set()
+    node: Node = head
+    while node != RDF_NIL:
+        if node in seen or not isinstance(node, (ox.NamedNode, ox.BlankNode)):
+            return None
+        seen.add(node)
+        firsts = [q.object for q in store.quads_for_pattern(node, RDF_FIRST, None, DEFAULT)]
+        rests = [q.object for q in store.quads_for_pattern(node, RDF_REST, None, DEFAULT)]
+        if len(firsts) != 1 or len(rests) != 1:
+            return None
+        member = firsts[0]
+        if isinstance(member, ox.NamedNode):
+            steps.append((member, False))
+        elif isinstance(member, ox.BlankNode):
+            inverse = [q.object for q in store.quads_for_pattern(member, INVERSE, None, DEFAULT)]
+            if len(inverse) != 1 or not isinstance(inverse[0], ox.NamedNode):
+                return None
+            steps.append((inverse[0], True))
+        else:
+            return None
+        node = rests[0]
+    return tuple(steps) if len(steps) >= 2 else None
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -300,6 +345,19 @@ def _close_transitive(run: _Runner, p: ox.NamedNode) -> int:
     return total
 
 
+def _chains(run: _Runner, schema: Schema) -> set[ox.NamedNode]:
+    """prp-spo2: one update per property chain; returns the properties that gained triples."""
+    grown = set()
+    for p, steps in schema.chains:
+        before = run.count(p)
+        patterns = [f"?x{i + 1} {_sparql(q)} ?x{i} ." if flipped else f"?x{i} {_sparql(q)} ?x{i + 1} ."
+                    for i, (q, flipped) in enumerate(steps)]
+        run.add(f"?x0 {_sparql(p)} ?x{len(steps)}", " ".join(patterns) + " FILTER(!isLiteral(?x0))")
+        if run.count(p) != before:
+            grown.add(p)
+    return grown
+
+
 def _types(run: _Runner, schema: Schema) -> None:
     """prp-dom and prp-rng (the stated classes), then cax-sco (each class's instances to all its super-classes).
 
@@ -346,12 +404,21 @@ def apply_rules(store: ox.Store, *, deadline: Deadline | None = None, record: bo
     run.add_triples(schema.schema_triples())
     _views(run, schema, schema.views)
     dirty = set(schema.transitive)
-    while dirty:
-        changed = {t for t in sorted(dirty, key=_key) if _close_transitive(run, t)}
-        if not changed:
+    while True:
+        while dirty:
+            changed = {t for t in sorted(dirty, key=_key) if _close_transitive(run, t)}
+            if not changed:
+                break
+            watched = {t: run.count(t) for t in schema.transitive}
+            _views(run, schema, changed)
+            dirty = {t for t, n in watched.items() if run.count(t) != n}
+        if not schema.chains:
             break
         watched = {t: run.count(t) for t in schema.transitive}
-        _views(run, schema, changed)
+        grown = _chains(run, schema)
+        if not grown:
+            break
+        _views(run, schema, grown)
         dirty = {t for t, n in watched.items() if run.count(t) != n}
     _types(run, schema)
     return run.record

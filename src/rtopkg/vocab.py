@@ -11,7 +11,7 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, VOID, XSD, DefinedNamespace
 
 __all__ = [
-    "RTO", "SCHEMA", "OA", "VANN", "ID", "VOCAB", "PILLAR", "MTYPE", "MODALITY", "BASIS", "PREC", "ROLE",
+    "RTO", "SCHEMA", "OA", "VANN", "ID", "VOCAB", "PILLAR", "MTYPE", "MODALITY", "BASIS", "PREC", "ROLE", "PSTATUS",
     "PREFIXES", "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "TIME", "VOID", "XSD",
 ]
 
@@ -67,6 +67,7 @@ class RTO(DefinedNamespace):
     Place: URIRef
     Policy: URIRef
     PolicyBrief: URIRef
+    PolicySupport: URIRef
     Position: URIRef
     Process: URIRef
     PublicStatement: URIRef
@@ -111,17 +112,22 @@ class RTO(DefinedNamespace):
     mandateOf: URIRef
     mandateType: URIRef
     modality: URIRef
+    namedAfter: URIRef
     organiser: URIRef
     output: URIRef
     participant: URIRef
     partner: URIRef
     pillar: URIRef
+    policyStatus: URIRef
     relativeDate: URIRef
     relativeTo: URIRef
     sha256: URIRef
     sourceLine: URIRef
     speaker: URIRef
     sponsor: URIRef
+    supportedPolicy: URIRef
+    supporter: URIRef
+    supports: URIRef
     toPosition: URIRef
 
 
@@ -177,5 +183,6 @@ MODALITY = Namespace("https://w3id.org/rtopkg/vocab/modality/")
 BASIS = Namespace("https://w3id.org/rtopkg/vocab/basis/")
 PREC = Namespace("https://w3id.org/rtopkg/vocab/date-precision/")
 ROLE = Namespace("https://w3id.org/rtopkg/vocab/role/")
+PSTATUS = Namespace("https://w3id.org/rtopkg/vocab/policy-status/")
 
 from .prefixes import PREFIXES  # noqa: E402  (re-exported; the list lives in a module free of rdflib)
