@@ -268,14 +268,15 @@ def _fetch(iri: str, seconds: float) -> list[ox.Quad]:
         raise InputError(f"owl:imports <{iri}>: not valid RDF ({exc})") from None
 
 
-def _resolve_imports(statements: list[tuple[Any, Any, Any]], allow: bool, deadline: Deadline) -> list[ox.Quad]:
+def _resolve_imports(statements: list[tuple[Any, Any, Any]], allow: bool, deadline: Deadline,
+                     what: str = "the graph") -> list[ox.Quad]:
     """Refuse unloaded imports, or (``allow``) fetch them and what they import in turn."""
     missing = imports_to_fetch(statements)
     if not missing:
         return []
     if not allow:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-        raise RefusedError(f"the graph imports <{missing[0]}>{more} with owl:imports, which rtopkg does not fetch: "
+        raise RefusedError(f"{what} imports <{missing[0]}>{more} with owl:imports, which rtopkg does not fetch: "
                            "load the imported ontology's files with the others, or allow fetching "
                            "(--allow-imports)")
     fetched: list[ox.Quad] = []
@@ -298,12 +299,13 @@ def _resolve_imports(statements: list[tuple[Any, Any, Any]], allow: bool, deadli
 
 def resolve_imports(quads: Iterable[Any], *, allow_imports: bool = False, timeout: float | None = None,
                     what: str = "the graph") -> list[ox.Quad]:
-    """Like :func:`check_imports`, for pyoxigraph quads (or triples) already parsed: refuse or fetch."""
-    statements = [(q.subject, q.predicate, q.object) for q in quads]
-    try:
-        return _resolve_imports(statements, allow_imports, Deadline(_limit(timeout), "fetching owl:imports"))
-    except RefusedError as exc:
-        raise RefusedError(str(exc).replace("the graph imports", f"{what} imports", 1)) from None
+    """Like :func:`check_imports`, for pyoxigraph quads (or triples) already parsed: refuse or fetch.
+
+    Only the statements that declare or import an ontology are kept (what :func:`_store_statements` reads from a
+    store), so a large parsed graph is not copied."""
+    statements = [(q.subject, q.predicate, q.object) for q in quads
+                  if q.predicate in (OWL_IMPORTS, OWL_VERSION_IRI) or (q.predicate == RDF_TYPE and q.object == OWL_ONTOLOGY)]
+    return _resolve_imports(statements, allow_imports, Deadline(_limit(timeout), "fetching owl:imports"), what)
 
 
 def check_imports(data: "Graph | ox.Store", *, allow_imports: bool = False,
