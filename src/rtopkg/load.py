@@ -21,7 +21,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -401,8 +401,13 @@ def load_store(paths: Sequence[str | os.PathLike[str]], store: "ox.Store | None"
     return store
 
 
-def to_rdflib(term: object):
-    """Convert a pyoxigraph term into the equal rdflib term."""
+def to_rdflib(term: object, *, normalize: bool | None = None, languages: Mapping[str, str] | None = None):
+    """Convert a pyoxigraph term into the equal rdflib term.
+
+    ``normalize`` is rdflib's ``Literal(normalize=...)`` for typed literals (``None``: rdflib's default, which
+    rewrites a valid lexical form canonically; ``False`` keeps it as written). ``languages`` maps a language tag
+    as Oxigraph gives it (lower case) to the tag as originally written.
+    """
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, ox.NamedNode):
@@ -411,11 +416,11 @@ def to_rdflib(term: object):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=languages.get(term.language, term.language) if languages else term.language)
         datatype = term.datatype.value
         if datatype == "http://www.w3.org/2001/XMLSchema#string":
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        return Literal(term.value, datatype=URIRef(datatype), normalize=normalize)
     raise InputError(f"unsupported RDF term {term!r}")
 
 

@@ -143,25 +143,16 @@ class _Terms:
         raise InputError(f"unsupported RDF term {term!r}")
 
     def to_rd(self, term: Any) -> Any:
-        from rdflib import BNode, Literal, URIRef
+        from .load import to_rdflib
 
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
         if isinstance(term, ox.BlankNode):
             found = self.to_rd_blank.get(term)
             if found is None:
-                found = BNode(term.value)
+                found = to_rdflib(term)
                 self.to_rd_blank[term] = found
                 self.to_ox_blank[found] = term
             return found
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return Literal(term.value, lang=term.language)
-            datatype = term.datatype.value
-            if datatype == "http://www.w3.org/2001/XMLSchema#string":
-                return Literal(term.value)
-            return Literal(term.value, datatype=URIRef(datatype), normalize=False)
-        raise InputError(f"unsupported RDF term {term!r}")
+        return to_rdflib(term, normalize=False)  # literals exactly as written, so they map back to the same term
 
 
 def _copy_graph(graph: "Graph") -> "Graph":

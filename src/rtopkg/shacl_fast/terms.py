@@ -21,7 +21,6 @@ from .shapes import Unsupported
 __all__ = ["to_ox", "to_rdflib", "check_literal", "LangCase", "load_rdflib", "load_quads"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_STRING = ox.NamedNode(XSD + "string")
 
 #: Datatypes Oxigraph encodes natively (and may rewrite); everything else is stored exactly as written.
 _NATIVE = {XSD + n for n in (
@@ -104,20 +103,11 @@ def to_ox(term: object) -> object:
 
 def to_rdflib(term: object, langs: LangCase | None = None) -> object:
     """A pyoxigraph term as an rdflib term (language tags as originally written when known)."""
-    from rdflib import BNode, Literal, URIRef
+    from ..load import to_rdflib as convert
 
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            tag = langs.tags.get(term.language, term.language) if langs else term.language
-            return Literal(term.value, lang=tag)
-        if term.datatype == _STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise Unsupported(f"the RDF term {term!r}")
+    if not isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+        raise Unsupported(f"the RDF term {term!r}")
+    return convert(term, languages=langs.tags if langs else None)
 
 
 def load_rdflib(graph: object, store: ox.Store, langs: LangCase) -> int:
