@@ -222,8 +222,13 @@ def _display(cell: str | None, labels: dict[str, str]) -> str:
         return f"{short} ({_visible(label)})" if label else short
     if cell.startswith("_:"):
         return cell
+    return _literal_text(cell, _visible)
+
+
+def _literal_text(cell: str, render) -> str:
+    """A literal cell's value for people: ``render``-ed, with its language tag unless English."""
     term = from_nt(cell)
-    text = _visible(term.value)
+    text = render(term.value)
     if term.language and not term.language.startswith("en"):
         text += f" @{term.language}"
     return text
@@ -267,11 +272,7 @@ def _md_cell(cell: str | None, labels: dict[str, str]) -> str:
         return f"[{_md_text(name)}](<{target}>)" if ">" not in target else _md_text(name)
     if cell.startswith("_:"):
         return _md_text(cell)
-    term = from_nt(cell)
-    text = _md_text(term.value)
-    if term.language and not term.language.startswith("en"):
-        text += f" @{term.language}"
-    return text
+    return _literal_text(cell, _md_text)
 
 
 def write_md(result: Result, labels: dict[str, str] | None = None) -> str:
