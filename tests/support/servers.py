@@ -60,6 +60,16 @@ class OxigraphServer:
         return f"{self.base}/store"
 
 
+def stop_process(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """Ask a server process to stop, and kill it when it has not within ``grace`` seconds."""
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def oxigraph_binary() -> str:
     here = Path(sys.executable).parent / "oxigraph"
     if here.exists():
@@ -85,9 +95,4 @@ def oxigraph_server(location: Path | None = None, *, union_default_graph: bool =
         wait_for_http(f"{base}/query?query=ASK%7B%7D", process=process)
         yield OxigraphServer(base, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)

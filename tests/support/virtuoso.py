@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .servers import free_port, wait_for_http
+from .servers import free_port, stop_process, wait_for_http
 
 PACKAGE = "virtuoso-opensource"
 #: Seconds the last install took (None when nothing was installed in this session).
@@ -210,10 +210,5 @@ def virtuoso_server(folder: Path) -> Iterator[VirtuosoServer]:
         _isql(sql_port, dba_password, f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{user}', 7)")
         yield VirtuosoServer(base, http_port, sql_port, user, password, dba_password, folder, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 30)
         log.close()
